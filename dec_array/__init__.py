@@ -3,10 +3,27 @@
 The DEC clustering head (Xie et al., ICML 2016) written once against the Python Array API
 standard: NumPy, CuPy, PyTorch, JAX, Dask and array-api-strict arrays all work, with
 analytic gradients for the cluster centres and the inputs.
+
+Public API: :class:`DECClusterHead` (the layer), :class:`DEC` (the estimator),
+:class:`KMeans`, the modules :mod:`dec_array.functional`, :mod:`dec_array.optim` and
+:mod:`dec_array.metrics`.
 """
 
-from . import functional
+from . import functional, metrics, optim
+from ._estimator import NotFittedError
 from ._version import __version__
-from .head import DECClusterHead
+from .estimator import DEC
+from .head import CallOrderError, DECClusterHead
+from .kmeans import KMeans
 
-__all__ = ["DECClusterHead", "__version__", "functional"]
+__all__ = [
+    "DEC",
+    "CallOrderError",
+    "DECClusterHead",
+    "KMeans",
+    "NotFittedError",
+    "__version__",
+    "functional",
+    "metrics",
+    "optim",
+]

@@ -32,6 +32,7 @@ __all__ = [
     "Array",
     "check_all_finite",
     "check_alpha",
+    "check_bool",
     "check_positive_int",
     "check_random_state",
     "check_same_namespace_and_device",
@@ -167,6 +168,14 @@ def check_alpha(alpha: Any) -> float:
     return alpha
 
 
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` if it is a bool (NumPy bools included), else raise TypeError."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    msg = f"{name} must be True or False, got {value!r} of type {type(value).__name__}"
+    raise TypeError(msg)
+
+
 def check_random_state(random_state: Any) -> np.random.Generator:
     """Turn ``None``, an int seed, a :class:`numpy.random.SeedSequence` or a
     :class:`numpy.random.Generator` into a host :class:`numpy.random.Generator`.
@@ -254,13 +263,22 @@ def check_same_namespace_and_device(
         raise ValueError(msg)
 
 
-def check_all_finite(x: Array, name: str) -> None:
+def _is_traced(x: Array) -> bool:
+    """True for values being traced by ``jax.jit`` (they cannot be read)."""
+    if not is_jax_array(x):
+        return False
+    import jax
+
+    return isinstance(x, jax.core.Tracer)
+
+
+def check_all_finite(x: Array, name: str, *, compute_lazy: bool = False) -> None:
     """Raise ValueError if ``x`` holds NaN or infinity.
 
-    This reads one boolean back to the host. It is skipped for lazy arrays (Dask, JAX
-    tracers), where it would force a computation; validate those upstream.
+    This reads one boolean back to the host. Values traced by ``jax.jit`` are never
+    checked; Dask arrays only with ``compute_lazy=True`` (it costs a pass over the data).
     """
-    if is_lazy_array(x):
+    if _is_traced(x) or (is_dask_array(x) and not compute_lazy):
         return
     xp = array_namespace(x)
     if not bool(xp.all(xp.isfinite(x))):

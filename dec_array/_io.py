@@ -27,6 +27,9 @@ def atomic_savez(path: str | os.PathLike[str], kind: str, arrays: Mapping[str, A
     Metadata ``__kind__``, ``__format_version__`` and ``__library_version__`` are added.
     Returns the path written (exactly ``path``; no suffix is appended).
     """
+    if not isinstance(path, (str, os.PathLike)):
+        msg = f"path must be a str or os.PathLike, got {type(path).__name__}"
+        raise TypeError(msg)
     path = Path(path)
     payload: dict[str, Any] = {
         "__kind__": np.asarray(kind),

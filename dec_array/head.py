@@ -22,6 +22,7 @@ from ._array_api import (
     Array,
     check_all_finite,
     check_alpha,
+    check_bool,
     check_positive_int,
     check_random_state,
     check_same_namespace_and_device,
@@ -263,13 +264,14 @@ class DECClusterHead:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the accumulated gradients (to None, or to zeros with ``set_to_none=False``)."""
-        if set_to_none or self._grad is None:
+        if check_bool(set_to_none, "set_to_none") or self._grad is None:
             self._grad = None
         else:
             self._grad = self._xp.zeros_like(self._grad)
 
     # ------------------------------------------------------------------ the objective
     def _evaluate(self, z: Array, update_target: bool, target: Array | None) -> F.DECEvaluation:
+        update_target = check_bool(update_target, "update_target")
         self._check_z(z)
         n = int(z.shape[0])
         if target is not None:
@@ -392,7 +394,7 @@ class DECClusterHead:
             Labels of shape (n_samples,) (index of the nearest centre), or ``q`` of shape
             (n_samples, n_clusters) with ``soft=True``.
         """
-        if soft:
+        if check_bool(soft, "soft"):
             return self.soft_assign(z)
         self._check_z(z)
         return F.hard_assignment(z, self._centers)
