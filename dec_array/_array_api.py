@@ -43,6 +43,7 @@ __all__ = [
     "float_dtype_if_supported",
     "get_device",
     "get_namespace",
+    "is_dask_array",
     "is_lazy_array",
     "resolve_dtype",
     "resolve_namespace",

@@ -31,6 +31,7 @@ from ._array_api import (
     float_dtype_if_supported,
     get_device,
     get_namespace,
+    is_dask_array,
     resolve_namespace,
     to_namespace,
     to_numpy,
@@ -72,6 +73,47 @@ class _TrainState:
     loss_curve: list[float] = dataclasses.field(default_factory=list)
     label_change_curve: list[float] = dataclasses.field(default_factory=list)
     converged: bool = False
+
+
+class _Placement:
+    """Where training parameters live relative to the data ``X``.
+
+    Eager namespaces keep everything with ``X``. For Dask the centres and optimizer
+    state (``n_clusters x n_features``) live on the client as NumPy arrays, every step
+    computes its loss and gradient in one pass over the chunks, and the full-dataset
+    target and labels are persisted on the workers: ``X`` never comes to the client.
+    """
+
+    def __init__(self, X: Array) -> None:
+        self.lazy = is_dask_array(X)
+        self.xp = get_namespace(X)
+        self.param_xp = get_namespace(np.empty(0)) if self.lazy else self.xp
+
+    def to_params(self, a: Array) -> Array:
+        """An array computed from the data, as a parameter array."""
+        return np.asarray(a.compute()) if self.lazy else a
+
+    def to_data(self, c: Array) -> Array:
+        """A parameter array, in the data's namespace (wrapped lazily for Dask)."""
+        return self.xp.asarray(c) if self.lazy else c
+
+    def fetch(self, *arrays: Array) -> tuple[Array, ...]:
+        """Small results of one step (loss, gradient), computed together for Dask."""
+        if not self.lazy:
+            return arrays
+        import dask
+
+        return tuple(np.asarray(a) for a in dask.compute(*arrays))
+
+    def keep(self, *arrays: Array | None) -> tuple[Array | None, ...]:
+        """Large results reused by later steps (labels, target), persisted for Dask."""
+        if not self.lazy:
+            return arrays
+        import dask
+
+        present = [a for a in arrays if a is not None]
+        done = iter(dask.persist(*present))
+        return tuple(None if a is None else next(done) for a in arrays)
 
 
 class DEC(EstimatorMixin):
@@ -288,25 +330,26 @@ class DEC(EstimatorMixin):
             raise ValueError(msg)
         check_finite(X, "X")
         opt = self._make_optimizer()
+        place = _Placement(X)
         state: _TrainState | None = getattr(self, "_train_state", None)
-        if not (self.warm_start and state is not None and self._state_fits(state, X)):
+        if not (self.warm_start and state is not None and self._state_fits(state, X, place)):
             rng = check_random_state(self.random_state)
-            centers = self._initial_centers(X, k, params["n_init"], rng)
+            centers = place.to_params(self._initial_centers(X, k, params["n_init"], rng))
             state = _TrainState(centers=centers, opt_state=opt.init({"c": centers}), rng=rng)
         self.n_features_in_ = int(X.shape[1])
         self._train_state = state
-        self._run(X, state, opt, params)
-        self.cluster_centers_ = state.centers
-        self.labels_ = F.hard_assignment(X, state.centers)
+        self._run(X, state, opt, params, place)
+        self.cluster_centers_ = place.to_data(state.centers)
+        self.labels_ = place.keep(F.hard_assignment(X, self.cluster_centers_))[0]
         self.n_iter_ = state.iteration
         self.converged_ = state.converged
         self.loss_curve_ = list(state.loss_curve)
         self.label_change_curve_ = list(state.label_change_curve)
         return self
 
-    def _state_fits(self, state: _TrainState, X: Array) -> bool:
+    def _state_fits(self, state: _TrainState, X: Array, place: _Placement) -> bool:
         try:
-            same_ns = _ns(state.centers) is _ns(X)
+            same_ns = _ns(state.centers) is place.param_xp
         except TypeError:  # pragma: no cover
             return False
         return (
@@ -316,7 +359,9 @@ class DEC(EstimatorMixin):
             and (state.target is None or int(state.target.shape[0]) == int(X.shape[0]))
         )
 
-    def _run(self, X: Array, s: _TrainState, opt: optim.Optimizer, p: dict[str, Any]) -> None:
+    def _run(
+        self, X: Array, s: _TrainState, opt: optim.Optimizer, p: dict[str, Any], place: _Placement
+    ) -> None:
         xp, device = _ns(X), get_device(X)
         n, alpha = int(X.shape[0]), p["alpha"]
         batch: int = p.get("batch_size") or n
@@ -325,29 +370,36 @@ class DEC(EstimatorMixin):
         bar = _Progress(self.verbose, max_iter, s.iteration)
         try:
             while s.iteration < max_iter:
-                if s.iteration % interval == 0 and self._target_update(X, s, alpha, tol, bar):
+                if s.iteration % interval == 0 and self._target_update(
+                    X, s, alpha, tol, bar, place
+                ):
                     break
                 if full_batch:
                     zb, pb = X, s.target
                 else:
-                    idx = self._next_batch(s, n, batch, xp, device)
+                    idx = self._next_batch(s, n, batch)
+                    idx = idx if place.lazy else xp.asarray(idx, device=device)
                     zb = xp.take(X, idx, axis=0)
                     pb = None if s.target is None else xp.take(s.target, idx, axis=0)
-                ev = F.evaluate(zb, s.centers, alpha, pb)
-                new, s.opt_state = opt.update({"c": s.centers}, {"c": ev.grad_centers}, s.opt_state)
+                ev = F.evaluate(zb, place.to_data(s.centers), alpha, pb)
+                loss, grad = place.fetch(ev.loss, ev.grad_centers)
+                new, s.opt_state = opt.update({"c": s.centers}, {"c": grad}, s.opt_state)
                 s.centers = new["c"]
-                s.loss_sum = ev.loss if s.loss_sum is None else s.loss_sum + ev.loss
+                s.loss_sum = loss if s.loss_sum is None else s.loss_sum + loss
                 s.loss_count += 1
                 s.iteration += 1
                 bar.step()
         finally:
             bar.close()
 
-    def _target_update(self, X: Array, s: _TrainState, alpha: float, tol: float, bar: Any) -> bool:
+    def _target_update(
+        self, X: Array, s: _TrainState, alpha: float, tol: float, bar: Any, place: _Placement
+    ) -> bool:
         """Recompute labels (and the full target); return True when training must stop."""
         xp = _ns(X)
-        q = F.soft_assignment(X, s.centers, alpha)
-        labels = xp.argmax(q, axis=1)
+        q = F.soft_assignment(X, place.to_data(s.centers), alpha)
+        target = F.target_distribution(q) if self.target == "full" else None
+        labels, target = place.keep(xp.argmax(q, axis=1), target)
         if s.labels is not None:
             changed = float(xp.sum(xp.astype(labels != s.labels, q.dtype))) / int(X.shape[0])
             loss = float(s.loss_sum) / s.loss_count if s.loss_sum is not None else float("nan")
@@ -367,17 +419,17 @@ class DEC(EstimatorMixin):
             if converged:
                 s.converged = True
                 return True
-        s.labels = labels
-        s.target = F.target_distribution(q) if self.target == "full" else None
+        s.labels, s.target = labels, target
         return False
 
     @staticmethod
-    def _next_batch(s: _TrainState, n: int, batch: int, xp: Any, device: Any) -> Array:
+    def _next_batch(s: _TrainState, n: int, batch: int) -> np.ndarray:
+        """Host indices of the next shuffled mini-batch (a new permutation each epoch)."""
         if s.perm is None or s.pos >= n:
             s.perm, s.pos = s.rng.permutation(n), 0
         host = s.perm[s.pos : s.pos + batch]
         s.pos += batch
-        return xp.asarray(host, device=device)
+        return host
 
     # ------------------------------------------------------------------ inference
     def _prepare(self, X: Any) -> tuple[Array, Array]:

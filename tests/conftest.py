@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import os
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -104,7 +105,7 @@ def _make_backends() -> list[Any]:
                 id="strict-no_float64",
             )
         )
-    for name in ("torch", "jax", "dask", "cupy"):
+    for name in ("torch", "torch-cuda", "jax", "jax32", "dask", "cupy"):
         params.append(pytest.param(name, id=name))
     return params
 
@@ -115,12 +116,20 @@ def _load_lazy_backend(name: str) -> Backend:
         import array_api_compat.torch as torch_xp
 
         return Backend("torch", torch_xp, torch_xp.asarray(0.0).device)
-    if name == "jax":
+    if name == "torch-cuda":
+        torch = pytest.importorskip("torch")
+        if not torch.cuda.is_available():
+            pytest.skip("torch is installed but no CUDA device is visible")
+        import array_api_compat.torch as torch_xp  # pragma: no cover - GPU machines only
+
+        return Backend("torch", torch_xp, torch.device("cuda", 0))  # pragma: no cover
+    if name in ("jax", "jax32"):
+        # "jax": float64 enabled (jax_enable_x64); "jax32": JAX's default float32-only mode
         jax = pytest.importorskip("jax")
-        jax.config.update("jax_enable_x64", True)
+        jax.config.update("jax_enable_x64", name == "jax")
         import jax.numpy as jnp
 
-        return Backend("jax", jnp, jax.devices("cpu")[0])
+        return Backend("jax", jnp, jax.devices("cpu")[0], float64=name == "jax")
     if name == "dask":
         pytest.importorskip("dask.array")
         import array_api_compat.dask.array as dask_xp
@@ -143,10 +152,15 @@ BACKENDS = _make_backends()
 
 
 @pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> Backend:
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
     """Every available array backend, in turn."""
     b = request.param
+    jax_x64 = None
     if isinstance(b, str):
+        if b.startswith("jax") and importable("jax"):
+            import jax
+
+            jax_x64 = jax.config.jax_enable_x64
         b = _load_lazy_backend(b)
     for marker in request.node.iter_markers("skip_xp_backend"):
         if marker.args[0] == b.name:
@@ -154,7 +168,11 @@ def backend(request: pytest.FixtureRequest) -> Backend:
     for marker in request.node.iter_markers("xfail_xp_backend"):
         if marker.args[0] == b.name:
             request.applymarker(pytest.mark.xfail(reason=marker.kwargs["reason"], strict=True))
-    return b
+    yield b
+    if jax_x64 is not None:  # restore JAX's global precision mode
+        import jax
+
+        jax.config.update("jax_enable_x64", jax_x64)
 
 
 @pytest.fixture
