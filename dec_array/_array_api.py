@@ -234,6 +234,12 @@ def check_shape_2d(
     if floating and not xp.isdtype(x.dtype, "real floating"):
         msg = f"{name} must have a real floating dtype (float32 or float64), got {dtype_name(x.dtype)}"
         raise TypeError(msg)
+    if floating and dtype_name(x.dtype) not in ("float32", "float64"):
+        msg = (
+            f"{name} must be float32 or float64, got {dtype_name(x.dtype)}: half precision "
+            "overflows squared distances above 65504; cast to float32 first"
+        )
+        raise TypeError(msg)
     n_rows, n_cols = (_static_dim(s) for s in x.shape)
     if n_rows is not None and n_rows < min_rows:
         msg = f"{name} must have at least {min_rows} row(s), got shape {tuple(x.shape)}"

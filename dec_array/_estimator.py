@@ -163,7 +163,7 @@ def check_data(
     Arrays of any Array API namespace are kept in their namespace and on their device;
     other inputs (lists, tuples, objects with ``__array__``) become NumPy arrays, as in
     scikit-learn. Integer and boolean data become the namespace's default real floating
-    dtype; float32 stays float32. Sparse matrices are refused (DEC needs dense rows).
+    dtype; half precision becomes float32; float32 stays float32. Sparse matrices are refused (DEC needs dense rows).
     Finiteness is checked separately by :func:`check_finite`, as it must read the values.
     """
     if hasattr(X, "tocsr") or (hasattr(X, "todense") and not is_array_api_obj(X)):
@@ -206,6 +206,8 @@ def check_data(
     elif not xp.isdtype(X.dtype, "real floating"):
         msg = f"{name} must have a real numeric dtype, got {dtype_name(X.dtype)}"
         raise TypeError(msg)
+    elif dtype_name(X.dtype) not in ("float32", "float64"):  # float16, bfloat16
+        X = xp.astype(X, xp.float32)
     if n_features is not None and X.shape[1] is not None and int(X.shape[1]) != n_features:
         who = type(estimator).__name__ if estimator is not None else "the estimator"
         msg = f"{name} has {int(X.shape[1])} features, but {who} is expecting {n_features} features as input"

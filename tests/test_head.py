@@ -398,3 +398,21 @@ def test_load_refuses_truncated_and_garbage_files(tmp_path):
     with pytest.raises(FileNotFoundError):
         DECClusterHead.load(tmp_path / "missing.npz")
     assert zipfile.is_zipfile(path)
+
+
+@pytest.mark.parametrize("dtype", [np.float16])
+def test_half_precision_refused_by_head_and_functional(dtype):
+    head = DECClusterHead(2, 2, random_state=0)
+    z = np.zeros((3, 2), dtype=dtype)
+    with pytest.raises(TypeError, match="z must be float32 or float64, got float16"):
+        head(z)
+    with pytest.raises(TypeError, match="z must be float32 or float64, got float16"):
+        F.soft_assignment(z, np.zeros((2, 2)))
+
+
+def test_half_precision_upcast_by_estimators():
+    from dec_array import DEC
+
+    X = np.concatenate([np.zeros((5, 2)), np.ones((5, 2)) * 4]).astype(np.float16)
+    dec = DEC(2, n_init=1, max_iter=5, random_state=0).fit(X)
+    assert dec.cluster_centers_.dtype == np.float32
