@@ -5,11 +5,13 @@ standard: NumPy, CuPy, PyTorch, JAX, Dask and array-api-strict arrays all work, 
 analytic gradients for the cluster centres and the inputs.
 
 Public API: :class:`DECClusterHead` (the layer), :class:`DEC` (the estimator),
-:class:`KMeans`, the modules :mod:`dec_array.functional`, :mod:`dec_array.optim` and
-:mod:`dec_array.metrics`.
+:class:`KMeans`, the modules :mod:`dec_array.functional`, :mod:`dec_array.optim`,
+:mod:`dec_array.metrics` and :mod:`dec_array.datasets`; the command line in
+:mod:`dec_array.cli`, the end-to-end example in :mod:`dec_array.demo` (with the small
+array-API autoencoder of :mod:`dec_array.nn`).
 """
 
-from . import functional, metrics, optim
+from . import datasets, functional, metrics, optim
 from ._estimator import NotFittedError
 from ._version import __version__
 from .estimator import DEC
@@ -23,6 +25,7 @@ __all__ = [
     "KMeans",
     "NotFittedError",
     "__version__",
+    "datasets",
     "functional",
     "metrics",
     "optim",

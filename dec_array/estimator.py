@@ -381,8 +381,10 @@ class DEC(EstimatorMixin):
                     idx = idx if place.lazy else xp.asarray(idx, device=device)
                     zb = xp.take(X, idx, axis=0)
                     pb = None if s.target is None else xp.take(s.target, idx, axis=0)
-                ev = F.evaluate(zb, place.to_data(s.centers), alpha, pb)
-                loss, grad = place.fetch(ev.loss, ev.grad_centers)
+                loss, grad, _ = F.loss_and_grad(
+                    zb, place.to_data(s.centers), alpha, target=pb, grad_z=False
+                )
+                loss, grad = place.fetch(loss, grad)
                 new, s.opt_state = opt.update({"c": s.centers}, {"c": grad}, s.opt_state)
                 s.centers = new["c"]
                 s.loss_sum = loss if s.loss_sum is None else s.loss_sum + loss

@@ -36,7 +36,7 @@ from ._array_api import (
     to_numpy,
 )
 from ._estimator import EstimatorMixin, check_data, check_finite, check_fitted
-from .functional import _shifted, _sq_dist, hard_assignment, squared_distances
+from .functional import hard_assignment, squared_distances
 
 __all__ = ["KMeans"]
 
@@ -110,9 +110,15 @@ def _index_dtype(xp: ModuleType, device: Any) -> Any:
     return xp.__array_namespace_info__().default_dtypes(device=device)["indexing"]
 
 
-def _sq_distances(xp: ModuleType, x: Array, centers: Array) -> Array:
-    """(n, k) squared distances by the shared GEMM kernel of :mod:`dec_array.functional`."""
-    return _sq_dist(xp, *_shifted(xp, x, centers))
+def _sq_distances(xp: ModuleType, x: Array, centers: Array, x_sq: Array) -> Array:
+    """(n, k) squared distances by one GEMM, with the rows' squared norms ``x_sq`` given.
+
+    ``x`` is centred on its mean once per fit, which keeps the cancellation in
+    ``|x|² + |c|² - 2 x·c`` small (the argument of :func:`.functional.squared_distances`),
+    so the ``(n, 1)`` norms are computed once and not re-derived every Lloyd iteration.
+    """
+    c_sq = xp.sum(centers * centers, axis=1)
+    return xp.clip((x_sq + c_sq) - 2.0 * (x @ xp.matrix_transpose(centers)), min=0.0)
 
 
 def _one_hot(xp: ModuleType, labels: Array, n_clusters: int, dtype: Any, device: Any) -> Array:
@@ -133,7 +139,12 @@ def _materialize(xp: ModuleType, a: Array, device: Any) -> Array:
 
 
 def _kmeans_plusplus(
-    xp: ModuleType, x: Array, n_clusters: int, rng: np.random.Generator, device: Any
+    xp: ModuleType,
+    x: Array,
+    x_sq: Array,
+    n_clusters: int,
+    rng: np.random.Generator,
+    device: Any,
 ) -> Array:
     """Greedy k-means++ seeding (as scikit-learn's) sampled on the device.
 
@@ -147,13 +158,13 @@ def _kmeans_plusplus(
     idx_dtype = _index_dtype(xp, device)
     first = xp.asarray([int(rng.integers(n))], dtype=idx_dtype, device=device)
     chosen = [first]
-    closest = xp.reshape(_sq_distances(xp, x, xp.take(x, first, axis=0)), (-1,))
+    closest = xp.reshape(_sq_distances(xp, x, xp.take(x, first, axis=0), x_sq), (-1,))
     for _ in range(1, n_clusters):
         cums = xp.cumulative_sum(closest)
         u = xp.asarray(rng.uniform(size=n_trials), dtype=x.dtype, device=device)
         cand = xp.searchsorted(cums, u * cums[-1])
         cand = xp.astype(xp.clip(cand, max=n - 1), idx_dtype)
-        d = _sq_distances(xp, x, xp.take(x, cand, axis=0))  # (n, n_trials)
+        d = _sq_distances(xp, x, xp.take(x, cand, axis=0), x_sq)  # (n, n_trials)
         d = xp.minimum(d, xp.reshape(closest, (-1, 1)))
         best = xp.reshape(xp.argmin(xp.sum(d, axis=0)), (1,))
         closest = xp.reshape(xp.take(d, best, axis=1), (-1,))
@@ -207,6 +218,7 @@ def _lloyd(
     x: Array,
     centers: Array,
     *,
+    x_sq: Array,
     max_iter: int,
     tol: float,
     device: Any,
@@ -221,7 +233,7 @@ def _lloyd(
     n_iter = 0
     while n_iter < max_iter:
         n_iter += 1
-        dist = _sq_distances(xp, x, centers)
+        dist = _sq_distances(xp, x, centers, x_sq)
         labels = xp.argmin(dist, axis=1)
         min_d = xp.min(dist, axis=1)
         onehot = _one_hot(xp, labels, k, x.dtype, device)
@@ -424,6 +436,7 @@ class KMeans(EstimatorMixin):
         if materialize:
             x_mean = _materialize(xp, x_mean, device)
         xc = x - x_mean
+        xc_sq = xp.sum(xc * xc, axis=1, keepdims=True)
         tol_abs = tol * float(xp.mean(xp.var(x, axis=0)))
 
         best: tuple[float, Array, Array, int] | None = None
@@ -431,7 +444,7 @@ class KMeans(EstimatorMixin):
             if init_centers is not None:
                 centers = init_centers - x_mean
             elif init == "k-means++":
-                centers = _kmeans_plusplus(xp, xc, n_clusters, rng, device)
+                centers = _kmeans_plusplus(xp, xc, xc_sq, n_clusters, rng, device)
             else:
                 centers = _random_init(xp, xc, n_clusters, rng, device)
             if materialize:
@@ -440,12 +453,13 @@ class KMeans(EstimatorMixin):
                 xp,
                 xc,
                 centers,
+                x_sq=xc_sq,
                 max_iter=max_iter,
                 tol=tol_abs,
                 device=device,
                 materialize=materialize,
             )
-            labels = xp.argmin(_sq_distances(xp, xc, centers), axis=1)
+            labels = xp.argmin(_sq_distances(xp, xc, centers, xc_sq), axis=1)
             inertia = float(_inertia(xp, xc, centers, labels, device))
             if best is None or inertia < best[0]:
                 best = (inertia, centers, labels, n_iter)
@@ -492,7 +506,7 @@ class KMeans(EstimatorMixin):
 
         Parameters
         ----------
-        X : array of shape (n_samples, n_features_in_)
+        X : array of shape (n_samples, n_features)
             Any namespace; the centres are moved to it (and cast to its dtype) if needed.
 
         Returns
