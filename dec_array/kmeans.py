@@ -17,7 +17,6 @@ graph does not grow with the iterations.
 from __future__ import annotations
 
 import math
-import numbers
 from types import ModuleType
 from typing import Any
 
@@ -35,23 +34,18 @@ from ._array_api import (
     to_namespace,
     to_numpy,
 )
-from ._estimator import EstimatorMixin, check_data, check_finite, check_fitted
+from ._estimator import (
+    EstimatorMixin,
+    check_data,
+    check_finite,
+    check_fitted,
+    check_nonnegative_float,
+)
 from .functional import hard_assignment, squared_distances
 
 __all__ = ["KMeans"]
 
 _INIT_METHODS = ("k-means++", "random")
-
-
-def _check_tol(tol: Any) -> float:
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real):
-        msg = f"tol must be a finite real number >= 0, got {tol!r} of type {type(tol).__name__}"
-        raise TypeError(msg)
-    tol = float(tol)
-    if not (math.isfinite(tol) and tol >= 0.0):
-        msg = f"tol must be a finite real number >= 0, got {tol!r}"
-        raise ValueError(msg)
-    return tol
 
 
 def _check_init(init: Any) -> str | None:
@@ -370,7 +364,7 @@ class KMeans(EstimatorMixin):
         init = _check_init(self.init)
         n_init = check_positive_int(self.n_init, "n_init")
         max_iter = check_positive_int(self.max_iter, "max_iter")
-        tol = _check_tol(self.tol)
+        tol = check_nonnegative_float(self.tol, "tol")
         rng = check_random_state(self.random_state)
         return n_clusters, init, n_init, max_iter, tol, rng
 
