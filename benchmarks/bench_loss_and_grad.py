@@ -89,6 +89,13 @@ def machine_info(threads: int) -> dict[str, Any]:
         info["cpu_model"] = platform.processor()
     with contextlib.suppress(OSError):
         info["loadavg_start"] = list(os.getloadavg())
+    # NumPy asks the kernel for huge pages for large arrays; where transparent huge pages
+    # fault in with direct compaction ("defrag" = madvise), large allocations can cost
+    # more than the arithmetic (docs/performance.md)
+    info["numpy_madvise_hugepage_env"] = os.environ.get("NUMPY_MADVISE_HUGEPAGE")
+    for key in ("enabled", "defrag"):
+        with contextlib.suppress(OSError), open(f"/sys/kernel/mm/transparent_hugepage/{key}") as fh:
+            info[f"thp_{key}"] = fh.read().strip()
     try:
         import threadpoolctl
 
